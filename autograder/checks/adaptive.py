@@ -1,0 +1,1 @@
+"""Checks of part adaptive (to be written)."""

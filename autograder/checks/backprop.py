@@ -1,0 +1,1 @@
+"""Checks of part backprop (to be written)."""

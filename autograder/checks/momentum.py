@@ -1,0 +1,1 @@
+"""Checks of part momentum (to be written)."""

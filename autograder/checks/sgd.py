@@ -1,0 +1,1 @@
+"""Checks of part sgd (to be written)."""
