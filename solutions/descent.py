@@ -109,9 +109,9 @@ def numerical_gradient(f, x, h=1e-5):
     for i in np.ndindex(point.shape):
         original = point[i]
         point[i] = original + h
-        f_plus = f(point)
+        f_plus = float(f(point))  # float(): f may return (a view of) its argument, which we change next
         point[i] = original - h
-        f_minus = f(point)
+        f_minus = float(f(point))
         point[i] = original
         grad[i] = (f_plus - f_minus) / (2.0 * h)
     return float(grad) if grad.ndim == 0 else grad

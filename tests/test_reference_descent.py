@@ -303,11 +303,8 @@ def test_1_5_integer_and_float32_inputs_are_perturbed_in_float64(descent):
     np.testing.assert_allclose(got, sympy_grid_gradient((2,))(x32.astype(np.float64)), rtol=0, atol=NUMGRAD_ATOL)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG in solutions/descent.py numerical_gradient: f_plus = f(point) is kept by reference; "
-    "when f returns its argument itself (a 0-d array, e.g. f = lambda x: x for a scalar x), "
-    "the next in-place write point[i] = original - h also changes f_plus, so the result is 0"))
 def test_1_5_f_returning_its_argument(descent):
+    """Regression: f_plus used to be kept by reference and changed by the next perturbation."""
     # f(x) = x has derivative 1; a 0-d array is a valid scalar result per the contract.
     # 1e-9: round-off of (x+h)-(x-h) at x=3 is ~4e-16/2e-5 = 2e-11.
     assert abs(float(descent.numerical_gradient(lambda v: v, 3.0)) - 1.0) < 1e-9
