@@ -52,6 +52,32 @@ def strip(source: Path, dest: Path, check: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("-o", "--out", "dist", type=click.Path(path_type=Path), required=True,
+              help="New folder that receives student/ (the kit) and autograder/ (the Gradescope zips).")
+@click.option("--config", type=click.Path(path_type=Path), default=None,
+              help="Instructor configuration holding the grading seed (default: instructor/grading.toml).")
+@click.option("--otter-native", is_flag=True,
+              help="Keep Otter's stock in-kernel runner in the zips instead of optlab's sandboxed one.")
+def release(dist: Path, config: Path | None, otter_native: bool) -> None:
+    """Build the student kit and one Otter autograder zip per part.
+
+    The kit (stubs, README, notebook, public checks) is audited: the command fails,
+    naming the file, if solution code, a hidden check or the grading seed would be in it.
+    """
+    from .config import ConfigError, grading_seed
+    from .release import ReleaseError, build_release
+
+    try:
+        result = build_release(dist, grading_seed(config), otter_native=otter_native)
+    except (ConfigError, ReleaseError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"student kit: {result.kit}")
+    for part, path in result.zips.items():
+        click.echo(f"autograder:  {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    click.echo(f"instructions: {dist / 'autograder' / 'README.md'}")
+
+
 def _parse_parts(value: str | None) -> tuple[str, ...]:
     from .parts import PART_NAMES
 
@@ -98,7 +124,7 @@ def grade(submissions: Path, out: Path, workers: int | None, timeout: float | No
 
     from .config import ConfigError, grading_seed
     from .grading import GradeOptions, cpu_count, grade_all, load_grades, write_gradebook
-    from .report import report_html, summary_json
+    from .report import describe_layers, report_html, summary_json
     from .results import write_atomic
     from .sandbox import detect_layers
     from .submissions import InputError
@@ -110,7 +136,7 @@ def grade(submissions: Path, out: Path, workers: int | None, timeout: float | No
     selected = _parse_parts(parts)
     layers = detect_layers()
     secure = bool(layers.get("landlock") or layers.get("uid_separation"))
-    click.echo("isolation layers: " + ", ".join(f"{k} {'on' if v else 'off'}" for k, v in layers.items()))
+    click.echo("isolation layers: " + describe_layers(layers))
     if not secure and not insecure:
         raise click.ClickException("neither Landlock nor uid separation is available, so student code could read "
                                    "the checks and write outside its sandbox; run as root or on a kernel with "

@@ -10,6 +10,8 @@ import tomllib
 from pathlib import Path
 
 DEFAULT_CONFIG = Path("instructor/grading.toml")
+# Written into the copy of this package inside an Otter autograder zip (never into the kit).
+PACKAGED_CONFIG = Path(__file__).with_name("instructor_seed.toml")
 
 
 class ConfigError(ValueError):
@@ -17,13 +19,14 @@ class ConfigError(ValueError):
 
 
 def grading_seed(config: Path | None = None) -> int:
-    """The grading seed: $OPTGRADE_SEED, else ``seed`` of the config file (default instructor/grading.toml)."""
+    """The grading seed: $OPTGRADE_SEED, else ``seed`` of the config file (default: the packaged
+    instructor_seed.toml inside an autograder zip, else instructor/grading.toml)."""
     if os.environ.get("OPTGRADE_SEED"):
         try:
             return int(os.environ["OPTGRADE_SEED"])
         except ValueError:
             raise ConfigError(f"OPTGRADE_SEED must be an integer, not {os.environ['OPTGRADE_SEED']!r}") from None
-    path = config or DEFAULT_CONFIG
+    path = config or (PACKAGED_CONFIG if PACKAGED_CONFIG.is_file() else DEFAULT_CONFIG)
     if not path.is_file():
         raise ConfigError(f"{path}: no instructor configuration; hidden checks need its grading seed "
                           "(create it with a line 'seed = <integer>' or set OPTGRADE_SEED)")

@@ -91,6 +91,8 @@ def selected_checks(options: GradeOptions) -> list[Check]:
 def executor_factory(sub: Submission, options: GradeOptions, slot: int) -> Callable[[str], Executor]:
     """executor_for(part) for one prepared submission: sandboxed children, or failing stand-ins."""
 
+    sandboxed: dict[str, Callable[[str], Executor]] = {}
+
     def executor_for(part: str) -> Executor:
         if part in sub.broken:
             return FailingExecutor(CallError("import", sub.broken[part]))
@@ -99,10 +101,21 @@ def executor_factory(sub: Submission, options: GradeOptions, slot: int) -> Calla
             return FailingExecutor(CallError("missing", f"the submission has no {part}.py"))
         if not options.sandbox:
             return InProcessExecutor(path)
-        from .sandbox import Limits, SandboxExecutor
-        return SandboxExecutor(path, slot=slot, limits=Limits(memory_mb=options.memory_mb))
+        if "factory" not in sandboxed:  # one factory per submission: it keeps one live child per slot
+            from .sandbox import Limits, sandbox_factory
+            sandboxed["factory"] = sandbox_factory(path.parent, slot=slot,
+                                                   limits=Limits(memory_bytes=options.memory_mb << 20))
+        return sandboxed["factory"](part)
 
     return executor_for
+
+
+def grade_submission(sub: Submission, options: GradeOptions, slot: int = 0) -> StudentGrade:
+    """Run the selected checks on one prepared submission (student code only in executors)."""
+    notes = [f"{part}: {reason}" for part, reason in sorted(sub.broken.items())]
+    notes += [f"ignored {name}" for name in sub.ignored]
+    results = run_checks(selected_checks(options), executor_factory(sub, options, slot), options.seed)
+    return StudentGrade(sub.student, results, notes, sorted(sub.files))
 
 
 def grade_one(entry: Entry, out: Path, options: GradeOptions, slot: int = 0) -> StudentGrade:
@@ -112,10 +125,7 @@ def grade_one(entry: Entry, out: Path, options: GradeOptions, slot: int = 0) -> 
     staging = out / ".staging" / entry.student
     sub = prepare(entry, staging)
     try:
-        notes = [f"{part}: {reason}" for part, reason in sorted(sub.broken.items())]
-        notes += [f"ignored {name}" for name in sub.ignored]
-        results = run_checks(selected_checks(options), executor_factory(sub, options, slot), options.seed)
-        grade = StudentGrade(entry.student, results, notes, sorted(sub.files))
+        grade = grade_submission(sub, options, slot)
         folder = out / entry.student
         write_atomic(folder / "feedback.html", feedback_html(grade))
         write_atomic(folder / "results.json", gradescope_json(grade, meta={"fingerprint": options_fingerprint(options)}))

@@ -37,6 +37,13 @@ def summary_json(grades: list[StudentGrade], *, layers: dict[str, bool], seconds
     return json.dumps(doc, indent=1) + "\n"
 
 
+def describe_layers(layers: dict[str, Any]) -> str:
+    """'uid_separation on, landlock on, ... (kernel 6.18, landlock_abi 7)': switches first, facts after."""
+    switches = [f"{k} {'on' if v else 'off'}" for k, v in layers.items() if isinstance(v, bool) and k != "secure"]
+    facts = [f"{k} {v}" for k, v in layers.items() if not isinstance(v, bool)]
+    return ", ".join(switches) + (f" ({', '.join(facts)})" if facts else "")
+
+
 def _png(fig) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
@@ -89,7 +96,7 @@ def report_html(grades: list[StudentGrade], *, layers: dict[str, bool], parts: l
     return env.get_template("report.html.j2").render(
         students=len(grades), mean_total=sum(totals) / len(totals) if totals else 0.0,
         max_total=sum(sum(table[p.name].values()) for p in shown),
-        layers=", ".join(k for k, v in layers.items() if v) or "none",
+        layers=describe_layers(layers) or "none recorded",
         histograms=histograms, pass_rates=pass_rates,
         mistakes=sorted(mistakes.items(), key=lambda kv: (-kv[1], kv[0]))[:15],
         reasons=sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
