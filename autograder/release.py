@@ -233,18 +233,41 @@ def build_kit(kit: Path) -> None:
         write_notebook(kit / "lab.ipynb")
 
 
-def audit_kit(kit: Path, seed: int) -> None:
-    """Raise ReleaseError naming the file if the kit holds solution code, a hidden check or the seed."""
-    solution_lines: dict[str, str] = {}
+WINDOW = 3  # consecutive code lines of a solution block that count as leaked solution code
+
+
+def _code_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def _windows(lines: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(lines[i:i + WINDOW]) for i in range(len(lines) - WINDOW + 1)}
+
+
+def solution_windows() -> dict[tuple[str, ...], str]:
+    """Every run of WINDOW consecutive code lines inside a solution block, with its master's name.
+
+    Single lines such as ``A = np.asarray(X, dtype=np.float64)`` legitimately appear in the
+    checks' own oracles too; a run of three lines of a solution block does not happen by chance.
+    """
+    found: dict[tuple[str, ...], str] = {}
     for part in PARTS:
-        inside = False
+        block: list[str] | None = None
         for line in (PACKAGE.parent / "solutions" / part.filename).read_text().splitlines():
             if BEGIN.match(line):
-                inside = True
+                block = []
             elif END.match(line):
-                inside = False
-            elif inside and len(line.strip()) >= 24 and not line.strip().startswith("#"):
-                solution_lines[line.strip()] = part.filename
+                for window in _windows(_code_lines("\n".join(block or []))):
+                    found[window] = part.filename
+                block = None
+            elif block is not None:
+                block.append(line)
+    return found
+
+
+def audit_kit(kit: Path, seed: int) -> None:
+    """Raise ReleaseError naming the file if the kit holds solution code, a hidden check or the seed."""
+    leaked = solution_windows()
     hidden = [c for c in all_checks() if c.hidden]
     hidden_names = re.compile(r"\b(" + "|".join(re.escape(c.name) for c in hidden) + r")\b")
     seed_pattern = re.compile(rf"(?<!\d){seed}(?!\d)")
@@ -259,9 +282,9 @@ def audit_kit(kit: Path, seed: int) -> None:
         match = hidden_names.search(text)
         if match:
             raise ReleaseError(f"{path}: contains the hidden check {match.group(1)}")
-        for line in text.splitlines():
-            if line.strip() in solution_lines:
-                raise ReleaseError(f"{path}: contains solution code of {solution_lines[line.strip()]}: {line.strip()!r}")
+        for window in _windows(_code_lines(text)):
+            if window in leaked:
+                raise ReleaseError(f"{path}: contains solution code of {leaked[window]}: {window[0]!r} ...")
 
 
 # ---- the autograder zips ----------------------------------------------------------------------

@@ -1,0 +1,172 @@
+"""optgrade release: the kit is leak-free and works with numpy+sympy+pytest, and the Otter zips
+grade honestly: by otter run (in-kernel path) exactly as optgrade grades, and by the zip's
+own sandboxed run_autograder in a simulated Gradescope container."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.parts import PARTS
+from autograder.registry import all_checks
+from autograder.release import ReleaseError, audit_kit, build_release, otter_test_file, prune_hidden_checks
+from harness import ASSIGNMENTS, ROOT, SOLUTIONS, grade_folder, task_scores
+
+SEED = 918273645  # a grading seed for these tests: long enough that its digits never occur by chance
+BIN = Path(sys.executable).parent
+MUTANTS = {part.name: sorted((ROOT / "tests" / "mutants" / part.name).glob("*.py"))[:2] for part in PARTS}
+
+
+# ---- fast: the pieces --------------------------------------------------------------------------
+
+def test_pruning_keeps_public_checks_and_drops_hidden_ones():
+    source = (ROOT / "autograder" / "checks" / "descent.py").read_text()
+    pruned = prune_hidden_checks(source)
+    compile(pruned, "pruned", "exec")
+    for c in all_checks():
+        if c.part == "descent":
+            assert (f"def {c.name}(" in pruned) == (not c.hidden), c.name
+
+
+def test_generated_otter_test_files_name_cases_with_check_titles():
+    checks = [c for c in all_checks() if c.task == "1.6"]
+    text = otter_test_file("1.6", checks)
+    namespace: dict = {}
+    pytest.importorskip("otter")
+    exec(compile(text, "task_1_6.py", "exec"), namespace)
+    cases = [v for v in namespace.values() if type(v).__name__ == "test_case"]
+    assert [(c.name, c.points, c.hidden) for c in cases] == [(c.title, c.points, c.hidden) for c in checks]
+    assert namespace["OK_FORMAT"] is False and namespace["name"] == "1.6"
+
+
+@pytest.mark.parametrize("leak, needle", [
+    ("solution", "contains solution code of descent.py"),
+    ("hidden", "contains the hidden check"),
+    ("seed", "contains the grading seed"),
+    ("config", "instructor configuration"),
+])
+def test_the_kit_audit_names_the_leaking_file(tmp_path, leak, needle):
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    hidden = next(c for c in all_checks() if c.hidden)
+    leaks = {
+        "solution": ("helper.py", (SOLUTIONS / "descent.py").read_text()),
+        "hidden": ("notes.md", f"see {hidden.name}\n"),
+        "seed": ("data.txt", f"seed={SEED}\n"),
+        "config": ("instructor_seed.toml", "x = 1\n"),
+    }
+    name, text = leaks[leak]
+    (tmp_path / name).write_text(text)
+    with pytest.raises(ReleaseError) as info:
+        audit_kit(tmp_path, SEED)
+    assert str(info.value).startswith(str(tmp_path / name)) and needle in str(info.value)
+
+
+# ---- slow: a real release ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    pytest.importorskip("otter")
+    dist = tmp_path_factory.mktemp("dist")
+    build_release(dist / "a", SEED)
+    return dist / "a"
+
+
+@pytest.mark.slow
+def test_release_is_reproducible(release, tmp_path):
+    again = build_release(tmp_path / "b", SEED)
+    for part in PARTS:
+        assert (release / "autograder" / f"{part.name}.zip").read_bytes() == again.zips[part.name].read_bytes()
+
+
+@pytest.mark.slow
+def test_zip_layout(release):
+    for part in PARTS:
+        with zipfile.ZipFile(release / "autograder" / f"{part.name}.zip") as z:
+            names = z.namelist()
+            tests = [n for n in names if n.startswith("tests/")]
+            assert sorted(tests) == sorted(f"tests/task_{t.id.replace('.', '_')}.py" for t in part.tasks)
+            assert not any("__pycache__" in n for n in names)
+            assert "files/autograder/checks/backprop.py" in names and "files/autograder/instructor_seed.toml" in names
+            assert "python -m autograder.gradescope --part " + part.name in z.read("run_autograder").decode()
+            assert b"python=3.11" in z.read("environment.yml")
+
+
+@pytest.mark.slow
+def test_kit_holds_stubs_and_public_checks_only(release):
+    kit = release / "student"
+    for part in PARTS:
+        assert (kit / part.filename).read_text() == (ASSIGNMENTS / part.filename).read_text()
+    assert not list(kit.rglob("__pycache__"))
+    audit_kit(kit, SEED)
+
+
+def _kit_copy(release, tmp_path, source_dir):
+    kit = tmp_path / "kit"
+    shutil.copytree(release / "student", kit)
+    for part in PARTS:
+        shutil.copy(source_dir / part.filename, kit / part.filename)
+    return kit
+
+
+@pytest.mark.slow
+def test_kit_check_script_and_pytest_run_the_public_checks(release, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    stubs = _kit_copy(release, tmp_path / "s", ASSIGNMENTS)
+    ref = _kit_copy(release, tmp_path / "r", SOLUTIONS)
+    assert subprocess.run([sys.executable, "check.py"], cwd=stubs, capture_output=True, env=env).returncode == 1
+    done = subprocess.run([sys.executable, "check.py"], cwd=ref, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stdout[-2000:]
+    public = sum(not c.hidden for c in all_checks())
+    assert f"{public}/{public} PUBLIC checks passed" in done.stdout
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_public_checks.py"],
+                         cwd=ref, capture_output=True, text=True, env=env)
+    assert run.returncode == 0 and f"{public} passed" in run.stdout, run.stdout[-2000:]
+
+
+def _otter(args, cwd):
+    return subprocess.run([str(BIN / "otter"), *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_otter_check_in_the_kit(release, tmp_path):
+    ref = _kit_copy(release, tmp_path / "r", SOLUTIONS)
+    stubs = _kit_copy(release, tmp_path / "s", ASSIGNMENTS)
+    good = _otter(["check", "descent.py"], ref)
+    bad = _otter(["check", "descent.py"], stubs)
+    assert "All tests passed" in good.stdout or "passed" in good.stdout and "failed" not in good.stdout.lower(), good.stdout
+    assert "not implemented" in bad.stdout, bad.stdout[-3000:]
+
+
+def _otter_run_scores(zip_path: Path, file: Path, tmp_path: Path) -> dict[str, float]:
+    out = tmp_path / "out"
+    sub = tmp_path / "sub"
+    out.mkdir(parents=True)
+    sub.mkdir()
+    shutil.copy(file, sub / zip_path.with_suffix(".py").name)
+    done = _otter(["run", "-a", str(zip_path), "-o", str(out), str(sub / zip_path.with_suffix(".py").name)], tmp_path)
+    assert (out / "results.json").is_file(), done.stdout[-2000:] + done.stderr[-2000:]
+    doc = json.loads((out / "results.json").read_text())
+    return {t["name"]: t["score"] / t["max_score"] for t in doc["tests"] if "max_score" in t}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", [p.name for p in PARTS])
+def test_otter_run_grades_like_optgrade(release, tmp_path, part):
+    files = [SOLUTIONS / f"{part}.py", ASSIGNMENTS / f"{part}.py", *MUTANTS[part]]
+    for i, file in enumerate(files):
+        otter_scores = _otter_run_scores(release / "autograder" / f"{part}.zip", file, tmp_path / str(i))
+        folder = tmp_path / f"g{i}"
+        folder.mkdir()
+        shutil.copy(file, folder / f"{part}.py")
+        ours = task_scores(grade_folder(folder, part, SEED))
+        assert otter_scores == pytest.approx(ours), file.name
+        if i == 0:
+            assert set(otter_scores.values()) == {1.0}
+        if i == 1:
+            assert set(otter_scores.values()) == {0.0}
