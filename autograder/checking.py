@@ -52,6 +52,7 @@ class CheckResult:
     kind: str  # "passed", "failed", "not_implemented", "error", "timeout", "missing", "import", "crash"
     mistake: str | None = None
     seconds: float = 0.0
+    plots: tuple = ()  # Figure data attached by public checks (see Ctx.plot); never in results.json
 
     @property
     def score(self) -> float:
@@ -77,6 +78,7 @@ class Ctx:
         self._executor = executor
         self._deadline = time.monotonic() + check.timeout
         self.output: list[str] = []
+        self.plots: list = []
 
     def seed(self) -> int:
         """A fresh integer seed (from this check's inputs generator) for a Generator handed to student code."""
@@ -109,6 +111,15 @@ class Ctx:
             raise StudentCallFailed(function, outcome.error)
         return outcome
 
+    def plot(self, figure: Any) -> None:
+        """Attach figure data (a ``figures`` dataclass of plain arrays) for the student's feedback.
+
+        Only public checks keep figures: a picture of a hidden check would show its inputs.
+        Figures are drawn later, in the judge, only for checks that failed.
+        """
+        if not self.hidden:
+            self.plots.append(figure)
+
     def fail(self, message: str, mistake: str | None = None) -> None:
         raise CheckFailed(message, mistake)
 
@@ -121,11 +132,12 @@ def run_check(check: Check, executor: Executor, grading_seed: int | None) -> Che
     """Run one check; every outcome, including bugs in the check's handling of odd values, is a result."""
     start = time.perf_counter()
 
+    ctx = Ctx(check, executor, grading_seed)
+
     def result(passed: bool, message: str, kind: str, mistake: str | None = None) -> CheckResult:
         return CheckResult(check.name, check.task, check.title, check.points, check.hidden, passed,
-                           message, kind, mistake, time.perf_counter() - start)
+                           message, kind, mistake, time.perf_counter() - start, tuple(ctx.plots))
 
-    ctx = Ctx(check, executor, grading_seed)
     try:
         with np.errstate(all="ignore"):  # divergence is part of the lab: overflow is never a finding
             check.func(ctx)

@@ -21,6 +21,8 @@ def main() -> None:
       optgrade grade SUBMISSIONS -o OUT   grade every student (sandboxed, in parallel)
       optgrade strip             regenerate assignments/ (student stubs) from solutions/
       optgrade strip --check     fail if the committed stubs are out of date
+      optgrade release -o DIST   the student kit and one Gradescope (Otter) zip per part
+      optgrade notebook -o PATH  generate the kit's lab.ipynb from autograder/notebook_source.py
     """
 
 
@@ -50,6 +52,31 @@ def strip(source: Path, dest: Path, check: bool) -> None:
     if check and stale:
         click.echo(f"{len(stale)} stub(s) differ from {source}/; run 'optgrade strip' to regenerate.", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the notebook: lab.ipynb, next to the five part files of the student kit.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if OUT differs from what the source gives.")
+def notebook(out: Path, check: bool) -> None:
+    """Generate the lab notebook from its readable source, autograder/notebook_source.py.
+
+    Every exercise cell imports the student's own part files (descent.py, ...), so put the
+    notebook next to them. The build is deterministic: same source, same file.
+    """
+    from .notebook import NotebookSourceError, notebook_is_current, write_notebook
+
+    try:
+        if check:
+            if not notebook_is_current(out):
+                click.echo(f"{out}: out of date; run 'optgrade notebook -o {out}' to regenerate.", err=True)
+                sys.exit(1)
+            click.echo(f"{out}: up to date")
+            return
+        changed = write_notebook(out)
+    except NotebookSourceError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{out}: {'written' if changed else 'up to date'}")
 
 
 @main.command()
