@@ -79,3 +79,21 @@ def points_table() -> dict[str, dict[str, float]]:
     for c in all_checks():
         table[c.part][c.task] += c.points
     return table
+
+
+def points_markdown() -> str:
+    """The README's points table: one row per task with its public/hidden checks and points."""
+    from .parts import PARTS
+
+    checks = all_checks()
+    rows = ["| part | task | functions | public checks | hidden checks | points |", "|---|---|---|---|---|---|"]
+    for part in PARTS:
+        for task in part.tasks:
+            mine = [c for c in checks if c.task == task.id]
+            rows.append(f"| {part.name} | {task.id} | {', '.join(task.functions)} | {sum(not c.hidden for c in mine)} "
+                        f"| {sum(c.hidden for c in mine)} | {sum(c.points for c in mine):g} |")
+        total = sum(c.points for c in checks if c.part == part.name)
+        rows.append(f"| **{part.name}** | | | | | **{total:g}** |")
+    rows.append(f"| **all** | | | {sum(not c.hidden for c in checks)} | {sum(c.hidden for c in checks)} "
+                f"| **{sum(c.points for c in checks):g}** |")
+    return "\n".join(rows)

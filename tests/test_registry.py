@@ -55,3 +55,11 @@ def test_a_missing_part_fails_only_its_own_checks(tmp_path):
         by_part.setdefault(r.task.split(".")[0], set()).add(r.kind)
     assert by_part["1"] == {"passed"}
     assert all(kinds == {"missing"} for p, kinds in by_part.items() if p != "1")
+
+
+def test_readme_points_table_is_current():
+    from autograder.registry import points_markdown
+    from harness import ROOT
+
+    assert points_markdown() in (ROOT / "README.md").read_text(), \
+        "README's points table is stale: paste the output of autograder.registry.points_markdown()"
