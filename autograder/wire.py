@@ -96,7 +96,8 @@ def encode(obj: Any, callbacks: Callbacks | None = None, depth: int = 0) -> dict
         return {"t": "int", "v": obj}
     if t is float:
         return {"t": "float", "v": obj}
-    if t is str:
+    if t is str or t is np.str_:
+        obj = str(obj)
         if len(obj) > MAX_STR:
             raise WireError(f"a string of {len(obj)} characters")
         return {"t": "str", "v": obj}
