@@ -17,9 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from ..checking import Ctx
+from ..checking import CheckFailed, Ctx
+from ..figures import GradientTable
 from ..expect import all_close, describe, float_array, reveal, scalar
 from ..registry import check
+from ._pictures import attach_curve
 
 CLIP = 1e-12  # the contract's lower clip of probabilities in cross_entropy
 
@@ -624,6 +626,9 @@ def _check_backward(ctx: Ctx, params: list[np.ndarray], X: Any, y: Any, what: st
     wrong = [l for l, (g, f) in enumerate(zip(grads, fd)) if not all_close(g, f, FD_RTOL, FD_ATOL)]
     if not wrong:
         return
+    ctx.plot(GradientTable(f"backward against central differences on {what}", tuple(
+        (f"dW_{l}", g.shape, float(np.max(np.abs(g - f)) / max(float(np.max(np.abs(g) + np.abs(f))), 1e-12)))
+        for l, (g, f) in enumerate(zip(grads, fd)))))
     n = np.shape(X)[0]
     show = reveal(ctx, f"params = {[W.tolist() for W in params]}, X = {np.asarray(X).tolist()}, y = {np.asarray(y).tolist()}: "
                        f"central differences give {[_fmt(f) for f in fd]}, backward gave {[_fmt(g) for g in grads]}.")
@@ -775,6 +780,22 @@ def train_public(ctx: Ctx) -> None:
     sizes, n, lr = [3, 4, 3], 6, 0.5
     X, y = _blobs(ctx.rng, n)
     seed, replay = _kink_free_seed(ctx, sizes, X, y, lr, 1)
+    try:
+        _train_public_steps(ctx, X, y, sizes, seed, replay, lr, n)
+    except CheckFailed:
+        # Feedback figure: the student's training loss over 8 full-batch epochs beside 8 plain
+        # gradient steps replayed from the same initial params (central-difference gradients).
+        epochs = 8
+        seed8, replay8 = _kink_free_seed(ctx, sizes, X, y, lr, epochs)
+        outcome = ctx.outcome("train", X, y, list(sizes), lr=lr, epochs=epochs, batch_size=n,
+                              rng=np.random.default_rng(seed8))
+        if outcome.error is None and isinstance(outcome.value, tuple) and len(outcome.value) == 2:
+            attach_curve(ctx, "training loss, full-batch epochs on the public data", "loss on all of X",
+                         outcome.value[1], [_loss(P, X, y) for P in replay8[1:]])
+        raise
+
+
+def _train_public_steps(ctx: Ctx, X, y, sizes, seed, replay, lr, n) -> None:
     params, losses = _train(ctx, X, y, sizes, seed, lr=lr, epochs=1, batch_size=n, what="one full-batch epoch")
     if not _replay_matches(params, replay[0], replay[1]):
         if _replay_matches(params, replay[0], [2 * W0 - W1 for W0, W1 in zip(*replay)]):
