@@ -32,7 +32,7 @@ from .strip import BEGIN, END
 PACKAGE = Path(__file__).resolve().parent
 # Modules a kit needs to run the public checks (no grading pipeline, no sandbox, no seed).
 KIT_MODULES = ("__init__.py", "parts.py", "wire.py", "loading.py", "executor.py", "checking.py", "expect.py",
-               "registry.py", "objectives.py", "otter_support.py")
+               "registry.py", "objectives.py", "figures.py", "otter_support.py")
 # Modules the zips need besides the kit's: the sandboxed Gradescope runner and its pipeline.
 ZIP_MODULES = KIT_MODULES + ("config.py", "gradescope.py", "grading.py", "results.py", "submissions.py",
                              "sandbox.py", "child.py", "landlock.py", "feedback.py")
@@ -104,10 +104,9 @@ def copy_package(dest: Path, modules: tuple[str, ...], *, public_only: bool) -> 
         if (PACKAGE / name).is_file():
             shutil.copy(PACKAGE / name, dest / name)
     (dest / "checks").mkdir()
-    shutil.copy(PACKAGE / "checks" / "__init__.py", dest / "checks" / "__init__.py")
-    for part in PARTS:
-        source = (PACKAGE / "checks" / f"{part.name}.py").read_text()
-        (dest / "checks" / f"{part.name}.py").write_text(prune_hidden_checks(source) if public_only else source)
+    for module in sorted((PACKAGE / "checks").glob("*.py")):  # the part suites and their helpers
+        source = module.read_text()
+        (dest / "checks" / module.name).write_text(prune_hidden_checks(source) if public_only else source)
     if "feedback.py" in modules:
         shutil.copytree(PACKAGE / "templates", dest / "templates")
 

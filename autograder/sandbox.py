@@ -446,6 +446,18 @@ def _child_environment(work: str) -> dict[str, str]:
             "NUMEXPR_NUM_THREADS": threads, "VECLIB_MAXIMUM_THREADS": threads}
 
 
+def _child_command() -> list[str]:
+    """The child interpreter, importing THIS copy of the package (isolated mode: no cwd, no
+    PYTHONPATH). Inside an autograder zip the package is a folder next to the tests, not an
+    installed distribution, so ``-m autograder.child`` alone would not find it."""
+    # The folder holding the package leaves sys.path again right after the import: the child's
+    # read access (Landlock) follows sys.path, and that folder may hold instructor files.
+    where = str(_PACKAGE_DIR.parent)
+    bootstrap = (f"import sys; sys.path.insert(0, {where!r}); from autograder.child import main; "
+                 f"sys.path.remove({where!r}); import os; os._exit(main(['child'] + sys.argv[1:]))")
+    return [sys.executable, "-I", "-u", "-c", bootstrap]
+
+
 # ---- the zygote ----------------------------------------------------------------------------
 
 class _Zygote:
@@ -462,7 +474,7 @@ class _Zygote:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-u", "-m", "autograder.child", "--zygote", str(theirs.fileno())],
+                [*_child_command(), "--zygote", str(theirs.fileno())],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), cwd="/",
                 env=_child_environment("/"), start_new_session=True, close_fds=True)
         finally:
@@ -617,7 +629,7 @@ class SandboxExecutor:
                     return zygote.end(pid, uid)
             else:
                 proc = subprocess.Popen(
-                    [sys.executable, "-I", "-u", "-m", "autograder.child", json.dumps(config)],
+                    [*_child_command(), json.dumps(config)],
                     stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(to_r, from_w),
                     cwd=work, env=config["env"], start_new_session=True, close_fds=True)
                 pid, pidfd = proc.pid, os.pidfd_open(proc.pid)

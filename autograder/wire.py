@@ -34,6 +34,7 @@ ALLOWED_KINDS = frozenset("biuf")
 MAX_DEPTH = 8  # deeper nesting than any honest return value of the lab
 MAX_ITEMS = 100_000  # list items, protects the judge from a billion-element list
 MAX_STR = 10_000
+BIT_GENERATORS = frozenset({"PCG64", "PCG64DXSM", "Philox", "SFC64", "MT19937"})  # never a name from elsewhere
 
 
 class WireError(ValueError):
@@ -191,7 +192,10 @@ def decode(node: dict, *, make_state: Callable[[str, dict], Any] | None = None,
                       for k, v in node["fields"].items()}
             return make_state(node["cls"], fields) if make_state else State(str(node["cls"]), fields)
         if kind == "rng":
-            rng = np.random.Generator(getattr(np.random, node["state"]["bit_generator"])())
+            name = node["state"]["bit_generator"]
+            if name not in BIT_GENERATORS:
+                raise WireError(f"unknown bit generator {name!r}")
+            rng = np.random.Generator(getattr(np.random, name)())
             rng.bit_generator.state = _unjsonable(node["state"])
             return rng
         if kind == "callback":
@@ -258,7 +262,7 @@ def unpack(header: bytes, blob: bytes, *, max_array_bytes: int = 512 * 2**20) ->
                     start, nbytes = int(x["offset"]), int(x["nbytes"])
                 except (TypeError, ValueError):
                     raise WireError("a malformed array entry") from None
-                if dtype.kind not in ALLOWED_KINDS or dtype.byteorder not in "<|":
+                if dtype.kind not in ALLOWED_KINDS or dtype.str[0] not in "<|":  # byteorder says "=" on LE hosts
                     raise WireError(f"an array of refused dtype {dtype.str}")
                 if any(s < 0 for s in shape) or nbytes > max_array_bytes or start < 0 or start + nbytes > len(blob):
                     raise WireError("an array entry outside the data")

@@ -15,7 +15,7 @@ import pytest
 
 from autograder.parts import PARTS
 from autograder.registry import all_checks
-from autograder.release import ReleaseError, audit_kit, build_release, otter_test_file, prune_hidden_checks
+from autograder.release import ZIP_REQUIREMENTS, ReleaseError, audit_kit, build_release, otter_test_file, prune_hidden_checks
 from harness import ASSIGNMENTS, ROOT, SOLUTIONS, grade_folder, task_scores
 
 SEED = 918273645  # a grading seed for these tests: long enough that its digits never occur by chance
@@ -170,3 +170,69 @@ def test_otter_run_grades_like_optgrade(release, tmp_path, part):
             assert set(otter_scores.values()) == {1.0}
         if i == 1:
             assert set(otter_scores.values()) == {0.0}
+
+
+# ---- slow: the zip's own runner in a simulated Gradescope container -------------------------------
+
+@pytest.fixture(scope="module")
+def bare_python(release, tmp_path_factory):
+    """A Python with only the zip's requirements (like Gradescope's image): optlab is NOT installed,
+    so the runner and its sandbox must work from the package folder shipped in the zip."""
+    venv = tmp_path_factory.mktemp("bare") / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True)
+    with zipfile.ZipFile(release / "autograder" / "descent.zip") as z:
+        environment = z.read("environment.yml").decode()
+    assert all(req in environment for req in ZIP_REQUIREMENTS)  # what Gradescope's image will install
+    (venv / "requirements.txt").write_text("\n".join(ZIP_REQUIREMENTS) + "\n")
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r", str(venv / "requirements.txt")],
+                   check=True, capture_output=True)
+    probe = subprocess.run([str(venv / "bin" / "python"), "-c", "import autograder"], capture_output=True, cwd="/")
+    assert probe.returncode != 0, "the bare Python must not see the project's own autograder package"
+    return venv / "bin"
+
+
+def _gradescope(release: Path, tmp_path: Path, part: str, submission: Path, python_bin: Path = BIN) -> dict:
+    """Unzip <part>.zip as /autograder/source under a temporary root, run setup.sh's optlab lines
+    and run_autograder as root, and return the results.json it wrote."""
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "results").mkdir()
+    with zipfile.ZipFile(release / "autograder" / f"{part}.zip") as z:
+        z.extractall(root / "source")
+    shutil.copy(submission, root / "submission" / f"{part}.py")
+    setup = (root / "source" / "setup.sh").read_text()
+    optlab_lines = setup[setup.index("# optlab:"):]
+    subprocess.run(["bash", "-c", optlab_lines], check=True, capture_output=True)
+    env = {"PATH": f"{python_bin}:/usr/sbin:/usr/bin:/sbin:/bin", "OPTLAB_AUTOGRADER_ROOT": str(root), "HOME": "/root"}
+    done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True,
+                          text=True, timeout=300)
+    results = root / "results" / "results.json"
+    assert results.is_file(), done.stdout[-2000:] + done.stderr[-2000:]
+    return json.loads(results.read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="Gradescope runs the autograder as root")
+def test_gradescope_runner_grades_in_the_sandbox(release, tmp_path, bare_python):
+    total = sum(c.points for c in all_checks() if c.part == "descent")
+    ref = _gradescope(release, tmp_path / "ref", "descent", SOLUTIONS / "descent.py", bare_python)
+    assert ref["score"] == total and all(t["status"] == "passed" for t in ref["tests"])
+    mutant = ROOT / "tests" / "mutants" / "descent" / "gd_sign_error.py"
+    got = _gradescope(release, tmp_path / "mut", "descent", mutant, bare_python)
+    folder = tmp_path / "g"
+    folder.mkdir()
+    shutil.copy(mutant, folder / "descent.py")
+    expected = grade_folder(folder, "descent", SEED)
+    assert [(t["name"], t["score"]) for t in got["tests"]] == [(r.title, r.score) for r in expected]
+    assert 0 < got["score"] < total
+
+    forged = _gradescope(release, tmp_path / "forge", "descent", ROOT / "tests" / "gradescope" / "forge_results.py",
+                         bare_python)
+    assert forged["score"] == 0 and len(forged["tests"]) == len(ref["tests"])
+    assert all("forged" not in t["name"] for t in forged["tests"])
+
+    reader = _gradescope(release, tmp_path / "read", "descent", ROOT / "tests" / "gradescope" / "read_tests.py",
+                         bare_python)
+    outputs = " ".join(t["output"] for t in reader["tests"] if t["name"].startswith("1.7"))
+    assert "read-denied" in outputs and "read-ok" not in outputs
+    assert reader["score"] == 0
