@@ -129,7 +129,8 @@ Five parts, one file each: `descent.py` (1.1–1.7), `sgd.py` (2.1–2.3), `mome
 - `python check.py` (all parts here) or `python check.py descent.py` (one part): a table of the
   PUBLIC checks per task; exit status 1 while any fails.
 - `pytest`: the same public checks as a test suite.
-- `otter check descent.py`: the same public checks through Otter (if otter-grader is installed).
+- `otter check descent.py -t tests/descent`: the same public checks through Otter (if
+  otter-grader is installed; one tests folder per part).
 
 Public checks are small examples whose inputs you may see. Your grade also counts HIDDEN
 checks: the same properties on inputs you have not seen (other shapes, seeds and functions).
@@ -222,8 +223,8 @@ def build_kit(kit: Path) -> None:
     (kit / "check.py").write_text(KIT_CHECK)
     (kit / "test_public_checks.py").write_text(KIT_PYTEST)
     copy_package(kit / "autograder", KIT_MODULES, public_only=True)
-    for part in PARTS:
-        write_otter_tests(kit / "tests", part.name, include_hidden=False)
+    for part in PARTS:  # one folder per part: otter check grades every test file of the folder it is given
+        write_otter_tests(kit / "tests" / part.name, part.name, include_hidden=False)
     try:
         from .notebook import write_notebook
     except ImportError:  # the notebook generator is optional

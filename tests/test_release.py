@@ -137,10 +137,13 @@ def _otter(args, cwd):
 def test_otter_check_in_the_kit(release, tmp_path):
     ref = _kit_copy(release, tmp_path / "r", SOLUTIONS)
     stubs = _kit_copy(release, tmp_path / "s", ASSIGNMENTS)
-    good = _otter(["check", "descent.py"], ref)
-    bad = _otter(["check", "descent.py"], stubs)
-    assert "All tests passed" in good.stdout or "passed" in good.stdout and "failed" not in good.stdout.lower(), good.stdout
-    assert "not implemented" in bad.stdout, bad.stdout[-3000:]
+    for part in PARTS:
+        good = _otter(["check", part.filename, "-t", f"tests/{part.name}"], ref)
+        bad = _otter(["check", part.filename, "-t", f"tests/{part.name}"], stubs)
+        assert "All tests passed!" in good.stdout and "failed" not in good.stdout, good.stdout[-3000:]
+        failing = bad.stdout.count("Test case failed")
+        assert failing == sum(c.part == part.name and not c.hidden for c in all_checks()), bad.stdout[-3000:]
+        assert bad.stdout.count("not implemented yet") == failing
 
 
 def _otter_run_scores(zip_path: Path, file: Path, tmp_path: Path) -> dict[str, float]:
