@@ -287,7 +287,7 @@ def _serve_call(channel: _Channel, module, filename: str, request: dict) -> dict
 
     try:
         s_args, s_kwargs = wire.decode(request["args"], make_state=student_state_factory(module),
-                                       make_callback=make_callback)
+                                       make_callback=make_callback, make_code=wire.compile_shipped)
         then = request.get("then")
         s_then = [wire.decode(a) for a in then] if then is not None else None
     except wire.WireError as exc:

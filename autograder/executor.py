@@ -174,7 +174,8 @@ class InProcessExecutor:
         try:
             sent = wire.encode((args, kwargs), callbacks)
             s_args, s_kwargs = wire.decode(sent, make_state=student_state_factory(self.module),
-                                           make_callback=lambda i: _forwarding(callbacks.functions[i], self.module))
+                                           make_callback=lambda i: _forwarding(callbacks.functions[i], self.module),
+                                           make_code=wire.compile_shipped)
             s_then = [wire.decode(wire.encode(tuple(a))) for a in then] if then is not None else None
         except wire.WireError as exc:
             return Outcome(error=CallError("protocol", f"the arguments could not be prepared: {exc}"))

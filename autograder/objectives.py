@@ -16,6 +16,9 @@ from typing import Any, Callable
 
 import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+from .wire import Shipped
 
 
 @dataclass(frozen=True)
@@ -36,35 +39,50 @@ class Objective:
 
 
 def from_sympy(name: str, expr: sp.Expr, symbols: tuple[sp.Symbol, ...], scalar: bool = False) -> Objective:
-    """Wrap ``expr`` in ``symbols`` as an Objective (gradient by sympy.diff, numbers by lambdify).
+    """Wrap ``expr`` in ``symbols`` as an Objective (gradient by sympy.diff, printed as numpy code).
 
-    scalar=True requires one symbol and makes f, grad work on floats (and elementwise arrays).
+    f and grad are ``wire.Shipped`` functions: numpy source printed from the sympy expressions,
+    compiled here and, unchanged, in the student's process (no round trip per evaluation, and
+    bit-identical values on both sides). scalar=True requires one symbol and makes f, grad work
+    on floats (and elementwise on arrays).
     """
-    f_num = sp.lambdify(symbols, expr, "numpy")
-    partials = [sp.diff(expr, s) for s in symbols]
-    g_num = [sp.lambdify(symbols, p, "numpy") for p in partials]
+    if scalar and len(symbols) != 1:
+        raise ValueError("a scalar objective has exactly one variable")
+    plain = tuple(sp.Symbol(f"v{i}", real=True) for i in range(len(symbols)))
+    rename = dict(zip(symbols, plain))
+    printer = NumPyPrinter({"fully_qualified_modules": True})
+    f_text = printer.doprint(expr.xreplace(rename))
+    g_texts = [printer.doprint(sp.diff(expr, s).xreplace(rename)) for s in symbols]
     if scalar:
-        if len(symbols) != 1:
-            raise ValueError("a scalar objective has exactly one variable")
-
-        def f(x: Any) -> Any:
-            return _float_or_array(f_num(np.asarray(x, dtype=np.float64)))
-
-        def grad(x: Any) -> Any:
-            x = np.asarray(x, dtype=np.float64)
-            return _float_or_array(np.broadcast_to(g_num[0](x), x.shape) + 0.0)
+        f_src = _SCALAR.format(entry="f", body=f_text)
+        g_src = _SCALAR.format(entry="grad", body=g_texts[0])
     else:
-        dim = len(symbols)
+        unpack = ", ".join(str(p) for p in plain) + ("," if len(plain) == 1 else "")
+        f_src = _VECTOR_F.format(dim=len(plain), unpack=unpack, body=f_text)
+        g_src = _VECTOR_GRAD.format(dim=len(plain), unpack=unpack, body=", ".join(f"float({t})" for t in g_texts))
+    return Objective(name, Shipped(f_src, "f"), Shipped(g_src, "grad"), len(symbols), scalar, expr, tuple(symbols))
 
-        def f(x: Any) -> float:
-            x = _vector(x, dim)
-            return float(f_num(*x))
 
-        def grad(x: Any) -> np.ndarray:
-            x = _vector(x, dim)
-            return np.array([float(g(*x)) for g in g_num], dtype=np.float64)
-
-    return Objective(name, f, grad, len(symbols), scalar, expr, tuple(symbols))
+# Sources of shipped objective functions (v0, v1, ... are the variables; numpy is the only name).
+_SCALAR = """def {entry}(x):
+    v0 = numpy.asarray(x, dtype=numpy.float64)
+    value = numpy.broadcast_to(numpy.asarray({body}, dtype=numpy.float64), v0.shape) + 0.0
+    return float(value) if value.ndim == 0 else value
+"""
+_VECTOR_F = """def f(x):
+    x = numpy.asarray(x, dtype=numpy.float64)
+    if x.shape != ({dim},):
+        raise ValueError("the objective takes x of shape ({dim},), got shape " + str(x.shape))
+    {unpack} = x
+    return float({body})
+"""
+_VECTOR_GRAD = """def grad(x):
+    x = numpy.asarray(x, dtype=numpy.float64)
+    if x.shape != ({dim},):
+        raise ValueError("the objective takes x of shape ({dim},), got shape " + str(x.shape))
+    {unpack} = x
+    return numpy.array([{body}], dtype=numpy.float64)
+"""
 
 
 def _float_or_array(value: Any) -> Any:
@@ -125,21 +143,37 @@ def _quadratic_gradient() -> Callable:
 
 
 def quadratic(A: np.ndarray, b: np.ndarray) -> Objective:
-    """f(x) = 0.5 x @ A @ x - b @ x for a numeric square A (not necessarily symmetric)."""
+    """f(x) = 0.5 x @ A @ x - b @ x for a numeric square A (not necessarily symmetric).
+
+    The gradient is sympy's derivative of the matrix expression (0.5*A*x + 0.5*A.T*x - b,
+    derived once for a symbolic n x n A), evaluated at the identity's columns (b = 0) to get its
+    linear map, and shipped as numpy code with that map and b as constants (repr is exact).
+    """
     A = np.array(A, dtype=np.float64)
     b = np.array(b, dtype=np.float64)
     dim = b.shape[0]
     g = _quadratic_gradient()
+    # grad(x) = M @ x - b is affine: M's columns are the gradient at e_i with b = 0.
+    zero = np.zeros((dim, 1))
+    M = np.column_stack([np.asarray(g(e.reshape(dim, 1), A, zero), dtype=np.float64).reshape(dim) for e in np.eye(dim)])
+    f_src = _QUADRATIC_F.format(dim=dim, A=A.tolist(), b=b.tolist())
+    g_src = _QUADRATIC_GRAD.format(dim=dim, M=M.tolist(), b=b.tolist())
+    return Objective("quadratic", Shipped(f_src, "f"), Shipped(g_src, "grad"), dim, False)
 
-    def f(x: Any) -> float:
-        x = _vector(x, dim)
-        return float(0.5 * x @ A @ x - b @ x)
 
-    def grad(x: Any) -> np.ndarray:
-        x = _vector(x, dim)
-        return np.asarray(g(x.reshape(dim, 1), A, b.reshape(dim, 1)), dtype=np.float64).reshape(dim)
-
-    return Objective("quadratic", f, grad, dim, False)
+_QUADRATIC_F = """def f(x):
+    x = numpy.asarray(x, dtype=numpy.float64)
+    if x.shape != ({dim},):
+        raise ValueError("the objective takes x of shape ({dim},), got shape " + str(x.shape))
+    A = numpy.array({A}, dtype=numpy.float64)
+    return float(0.5 * x @ A @ x - numpy.array({b}, dtype=numpy.float64) @ x)
+"""
+_QUADRATIC_GRAD = """def grad(x):
+    x = numpy.asarray(x, dtype=numpy.float64)
+    if x.shape != ({dim},):
+        raise ValueError("the objective takes x of shape ({dim},), got shape " + str(x.shape))
+    return numpy.array({M}, dtype=numpy.float64) @ x - numpy.array({b}, dtype=numpy.float64)
+"""
 
 
 @functools.cache
