@@ -88,9 +88,18 @@ def report_html(grades: list[StudentGrade], *, layers: dict[str, bool], parts: l
     pass_rates = _png(fig)
     plt.close(fig)
 
-    mistakes = Counter((r.task, r.mistake) for g in grades for r in g.results if not r.passed and r.mistake)
-    reasons = Counter((r.title, r.message if not r.kind == "not_implemented" else "not implemented")
-                      for g in grades for r in g.results if not r.passed)
+    # Counted in students: a mistake diagnosed by several checks of one student counts once.
+    mistakes: Counter = Counter()
+    for g in grades:
+        mistakes.update({(r.task, r.mistake) for r in g.results if not r.passed and r.mistake})
+    # Missing parts and untouched stubs would flood the reasons: they get their own counts.
+    reasons = Counter((r.title, r.message) for g in grades for r in g.results
+                      if not r.passed and r.kind not in ("missing", "not_implemented"))
+    absent = []
+    for part in shown:
+        kinds = [{r.kind for r in g.results if part_of_task(r.task).name == part.name} for g in grades]
+        absent.append((part.name, sum(k == {"missing"} for k in kinds),
+                       sum("not_implemented" in k for k in kinds), sum("import" in k for k in kinds)))
     totals = [g.total() for g in grades]
     env = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"), autoescape=True)
     return env.get_template("report.html.j2").render(
@@ -99,4 +108,4 @@ def report_html(grades: list[StudentGrade], *, layers: dict[str, bool], parts: l
         layers=describe_layers(layers) or "none recorded",
         histograms=histograms, pass_rates=pass_rates,
         mistakes=sorted(mistakes.items(), key=lambda kv: (-kv[1], kv[0]))[:15],
-        reasons=sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
+        reasons=sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:20], absent=absent)
