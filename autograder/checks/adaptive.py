@@ -145,7 +145,8 @@ def adagrad_norm_public(ctx: Ctx) -> None:
         raise
 
 
-@check("4.1", "adagrad_norm follows the rule on its own iterates for scalar, 2-D and integer-list starts")
+@check("4.1", "adagrad_norm follows the rule on its own iterates for scalar, 2-D and integer-list starts, num_steps = 0 "
+              "included")
 def adagrad_norm_recurrence(ctx: Ctx) -> None:
     # AdaGrad-Norm's step is at most lr long (the current gradient is in the sum), so nothing
     # overflows even on Rosenbrock.
@@ -159,6 +160,9 @@ def adagrad_norm_recurrence(ctx: Ctx) -> None:
     _check_adagrad_norm(ctx, obj.bowl(3), x0, float(rng.uniform(0.1, 1.0)), float(10 ** rng.uniform(-2, 0)),
                         int(rng.integers(3, 8)), "a 3-D bowl from an integer list x0")
     _check_adagrad_norm(ctx, obj.bowl(2), rng.normal(size=2), 0.1, 1e-3, 0, "num_steps = 0")
+    # No update promotes the rows to float here, so [x0] is float64 only if x0 was converted.
+    _check_adagrad_norm(ctx, obj.bowl(3), [int(v) for v in rng.integers(-3, 4, size=3)], 0.1, 1e-3, 0,
+                        "an integer list x0 with num_steps = 0")
 
 
 @check("4.1", "adagrad_norm keeps eps inside the square root (tiny gradients and a large eps)")
@@ -730,7 +734,7 @@ def minimize_protocol(ctx: Ctx) -> None:
                     "a 3-D bowl with lr only")
 
 
-@check("4.5", "minimize returns a new float64 trajectory for scalar and integer-list x0, and num_steps = 0")
+@check("4.5", "minimize returns a new float64 trajectory for scalar and integer-list x0, num_steps = 0 included")
 def minimize_outputs(ctx: Ctx) -> None:
     rng = ctx.rng
     _check_minimize(ctx, obj.double_well(), float(rng.uniform(-2, 2)), int(rng.integers(3, 7)),
@@ -739,3 +743,6 @@ def minimize_outputs(ctx: Ctx) -> None:
     _check_minimize(ctx, obj.bowl(3), x0, int(rng.integers(2, 5)), {"lr": float(rng.uniform(0.1, 0.4))},
                     "an integer list x0")
     _check_minimize(ctx, obj.bowl(2), rng.normal(size=2), 0, {"lr": 0.1}, "num_steps = 0")
+    # No update promotes the rows to float here, so [x0] is float64 only if x0 was converted.
+    _check_minimize(ctx, obj.bowl(3), [int(v) for v in rng.integers(-3, 4, size=3)], 0, {"lr": 0.1},
+                    "an integer list x0 with num_steps = 0")

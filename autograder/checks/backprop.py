@@ -214,11 +214,14 @@ def relu_arrays(ctx: Ctx) -> None:
     _check_relu(ctx, Z, "a 3-D array with exact zeros")
 
 
-@check("5.1", "relu and relu_grad return float64 for integer arrays and lists, with 0 at exactly 0")
+@check("5.1", "relu and relu_grad return float64 for integer arrays, lists and float32 arrays, with 0 at exactly 0")
 def relu_integers(ctx: Ctx) -> None:
     _check_relu(ctx, ctx.rng.integers(-3, 4, size=(4, 5)), "an integer array")
     _check_relu(ctx, [int(v) for v in ctx.rng.integers(-2, 3, size=6)] + [0, -0], "a list of ints")
     _check_relu(ctx, np.array([[0.0, -0.0], [1e-300, -1e-300]]), "[[0, -0], [1e-300, -1e-300]]")
+    Z = ctx.rng.normal(size=(3, 4)).astype(np.float32)
+    Z[0, 0] = 0.0
+    _check_relu(ctx, Z, "a float32 array")
 
 
 # ---- 5.2 softmax ------------------------------------------------------------------------

@@ -82,13 +82,17 @@ def chain_rule_scalars(ctx: Ctx) -> None:
         _check_elementwise(ctx, "chain_rule_example", _chain_rule_oracle(), float(x), "a scalar")
 
 
-@check("1.1", "chain_rule_example works elementwise on arrays and lists, integers included, without changing them")
+@check("1.1", "chain_rule_example works elementwise on arrays and lists (integer and float32 ones included), returns "
+              "float64 and leaves its input unchanged")
 def chain_rule_arrays(ctx: Ctx) -> None:
     oracle = _chain_rule_oracle()
     _check_elementwise(ctx, "chain_rule_example", oracle, ctx.rng.uniform(-1.5, 1.5, size=(3, 4)), "a 3x4 array")
     _check_elementwise(ctx, "chain_rule_example", oracle, ctx.rng.integers(-3, 4, size=5), "an integer array")
     _check_elementwise(ctx, "chain_rule_example", oracle, [float(v) for v in ctx.rng.uniform(-1, 1, size=3)], "a list")
     _check_elementwise(ctx, "chain_rule_example", oracle, ctx.rng.uniform(-1, 1, size=1), "an array of one entry")
+    # float32 stays float32 through float constants (integers do not): only this input shows a missing conversion.
+    _check_elementwise(ctx, "chain_rule_example", oracle, ctx.rng.uniform(-1.5, 1.5, size=4).astype(np.float32),
+                       "a float32 array")
 
 
 # ---- 1.2 grad_double_well ---------------------------------------------------------------
@@ -105,12 +109,16 @@ def double_well_scalars(ctx: Ctx) -> None:
         _check_elementwise(ctx, "grad_double_well", obj.double_well(), float(x), "a scalar")
 
 
-@check("1.2", "grad_double_well works elementwise on arrays and lists, integers included, without changing them")
+@check("1.2", "grad_double_well works elementwise on arrays and lists (integer and float32 ones included), returns "
+              "float64 and leaves its input unchanged")
 def double_well_arrays(ctx: Ctx) -> None:
     _check_elementwise(ctx, "grad_double_well", obj.double_well(), ctx.rng.uniform(-2, 2, size=(2, 5)), "a 2x5 array")
     _check_elementwise(ctx, "grad_double_well", obj.double_well(), ctx.rng.integers(-3, 4, size=4), "an integer array")
     _check_elementwise(ctx, "grad_double_well", obj.double_well(), [int(v) for v in ctx.rng.integers(-3, 4, size=3)], "a list of ints")
     _check_elementwise(ctx, "grad_double_well", obj.double_well(), ctx.rng.uniform(-2, 2, size=(1, 1)), "a 1x1 array")
+    # float32 stays float32 through float constants (integers do not): only this input shows a missing conversion.
+    _check_elementwise(ctx, "grad_double_well", obj.double_well(), ctx.rng.uniform(-2, 2, size=(2, 2)).astype(np.float32),
+                       "a 2x2 float32 array")
 
 
 # ---- 1.3 grad_rosenbrock ----------------------------------------------------------------
@@ -138,12 +146,13 @@ def rosenbrock_points(ctx: Ctx) -> None:
         _check_rosenbrock(ctx, p, "a point")
 
 
-@check("1.3", "grad_rosenbrock accepts a tuple or list of ints and leaves it unchanged")
+@check("1.3", "grad_rosenbrock accepts a tuple or list of ints and a float32 array, returns float64 and leaves p unchanged")
 def rosenbrock_inputs(ctx: Ctx) -> None:
     x, y = (int(v) for v in ctx.rng.integers(-3, 4, size=2))
     _check_rosenbrock(ctx, (x, y), "an integer tuple")
     _check_rosenbrock(ctx, [float(x) + 0.5, float(y)], "a list")
     _check_rosenbrock(ctx, np.array([y, x]), "an integer array")
+    _check_rosenbrock(ctx, ctx.rng.uniform(-2, 2, size=2).astype(np.float32), "a float32 array")
 
 
 # ---- 1.4 grad_quadratic -----------------------------------------------------------------

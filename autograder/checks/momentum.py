@@ -474,7 +474,8 @@ def run_momentum_follows_nesterov(ctx: Ctx) -> None:
     _check_run(ctx, quad, ctx.rng.normal(size=dim), lr, beta, 25, True, f"a {dim}-D quadratic, nesterov=True")
 
 
-@check("3.4", "run_momentum takes scalar and integer-list x0, leaves x0 unchanged and returns num_steps+1 rows")
+@check("3.4", "run_momentum takes scalar and integer-list x0, leaves x0 unchanged and returns num_steps+1 float64 rows, "
+              "num_steps = 0 included")
 def run_momentum_edges(ctx: Ctx) -> None:
     # A scalar x0 on the double well (f'' <= 70 on |x| <= 2.5, so lr <= 0.012 is stable even
     # with the overshoot momentum brings), an integer list on a quadratic, a float64 array that
@@ -492,3 +493,6 @@ def run_momentum_edges(ctx: Ctx) -> None:
     _check_run(ctx, quad, ctx.rng.normal(size=dim), lr, beta, 10, True, "a float64 array x0")
     _check_run(ctx, quad, ctx.rng.normal(size=dim), lr, beta, 0, None, "num_steps = 0")
     _check_run(ctx, quad, ctx.rng.normal(size=dim), lr, beta, 1, True, "num_steps = 1")
+    # No update promotes the rows to float here, so [x0] is float64 only if x0 was converted.
+    _check_run(ctx, quad, [int(v) for v in ctx.rng.integers(-3, 4, size=dim)], lr, beta, 0, None,
+               "an integer list x0 with num_steps = 0")

@@ -346,7 +346,8 @@ def sgd_rng_only(ctx: Ctx) -> None:
                  "rng.", "ignores rng")
 
 
-@check("2.2", "sgd handles batch_size dividing n or >= n (full-batch GD), integer list theta0, and leaves theta0 unchanged")
+@check("2.2", "sgd handles batch_size dividing n or >= n (full-batch GD) and an integer list theta0 (float64 rows, "
+              "epochs = 0 included), and leaves theta0 unchanged")
 def sgd_inputs(ctx: Ctx) -> None:
     # n a multiple of batch_size here: no remainder batch, and no empty one either.
     batch_size = int(ctx.rng.integers(3, 6))
@@ -360,6 +361,9 @@ def sgd_inputs(ctx: Ctx) -> None:
     logistic = _dataset(ctx, "logistic", 9, 2)
     _check_sgd(ctx, logistic, ctx.rng.normal(size=2), lr=0.5, batch_size=int(ctx.rng.integers(9, 15)), epochs=4,
                seed=ctx.seed(), what="batch_size >= n")
+    # epochs = 0: no update promotes the rows to float, so [theta0] is float64 only if theta0 was converted.
+    _check_sgd(ctx, data, [int(v) for v in ctx.rng.integers(-3, 4, size=3)], lr=0.05, batch_size=batch_size, epochs=0,
+               seed=ctx.seed(), what="an integer list theta0 with epochs = 0")
 
 
 # ---- 2.3 noisy_gd -----------------------------------------------------------------------
@@ -471,7 +475,8 @@ def noisy_recurrence(ctx: Ctx) -> None:
                  num_steps=int(ctx.rng.integers(8, 15)), seed=ctx.seed(), what="a 4-D bowl")
 
 
-@check("2.3", "noisy_gd takes its noise only from rng and leaves an integer x0 unchanged")
+@check("2.3", "noisy_gd takes its noise only from rng, and for an integer x0 (num_steps = 0 included) returns float64 "
+              "rows and leaves x0 unchanged")
 def noisy_rng_only(ctx: Ctx) -> None:
     bowl = obj.bowl(3)
     x0 = [int(v) for v in ctx.rng.integers(-3, 4, size=3)]
@@ -491,6 +496,9 @@ def noisy_rng_only(ctx: Ctx) -> None:
     _check_noisy(ctx, bowl, x0, seed=seed, what="an integer list x0", global_seed=g1, **options)
     _check_noisy(ctx, obj.scaled_square(1.5), int(ctx.rng.integers(1, 4)), seed=ctx.seed(),
                  what="an integer scalar x0", **options)
+    # num_steps = 0: no update promotes the rows to float, so [x0] is float64 only if x0 was converted.
+    _check_noisy(ctx, bowl, [int(v) for v in ctx.rng.integers(-3, 4, size=3)], seed=ctx.seed(),
+                 what="an integer list x0 with num_steps = 0", **dict(options, num_steps=0))
 
 
 @check("2.3", "noisy_gd escapes the saddle of x**2 - y**2 where plain GD (sigma = 0) never moves")
