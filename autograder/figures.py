@@ -61,7 +61,8 @@ class GradientTable:
 
 def _png(fig) -> str:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    fig.subplots_adjust(left=0.13, bottom=0.13, right=0.97, top=0.9)  # fixed margins: a "tight" box draws twice
+    fig.savefig(buffer, format="png", dpi=72)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -83,7 +84,7 @@ def render(figure) -> str:
     fig, ax = plt.subplots(figsize=(4.6, 3.4))
     try:
         if isinstance(figure, Path2D):
-            ax.contour(figure.grid_x, figure.grid_y, figure.levels, levels=20, cmap="Greys", linewidths=0.6)
+            ax.contour(figure.grid_x, figure.grid_y, figure.levels, levels=15, cmap="Greys", linewidths=0.6)
             for rows, style, label in ((figure.expected, "o-", "expected"), (figure.student, "x--", "your code")):
                 rows = _finite(rows)
                 ax.plot(rows[:, 0], rows[:, 1], style, ms=3, lw=1, label=label)

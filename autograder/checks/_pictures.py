@@ -42,8 +42,9 @@ def attach_path(ctx: Ctx, objective: obj.Objective, student: Any, expected: np.n
         both = np.vstack([finite, expected])
         lo, hi = both.min(axis=0), both.max(axis=0)
         pad = 0.15 * (hi - lo) + 0.5
-        gx = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 120)
-        gy = np.linspace(lo[1] - pad[1], hi[1] + pad[1], 120)
+        # 60 x 60 evaluations draw smooth contours at feedback size; more only costs grading time.
+        gx = np.linspace(lo[0] - pad[0], hi[0] + pad[0], 60)
+        gy = np.linspace(lo[1] - pad[1], hi[1] + pad[1], 60)
         levels = np.array([[objective.f(np.array([a, b])) for a in gx] for b in gy])
         ctx.plot(Path2D(title, student, expected, gx, gy, levels))
 
