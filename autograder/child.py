@@ -41,7 +41,7 @@ import time
 import numpy as np
 
 from . import landlock, wire
-from .executor import apply_returned_function, describe_exception, student_state_factory
+from .executor import describe_exception, invoke_student, student_state_factory
 from .loading import load_module
 
 _HEAD = struct.Struct("<II")
@@ -295,12 +295,7 @@ def _serve_call(channel: _Channel, module, filename: str, request: dict) -> dict
     global_seed = request.get("global_seed")
     start = time.perf_counter()
     try:
-        if global_seed is not None:
-            np.random.seed(global_seed)
-            random.seed(global_seed)
-        result = fn(*s_args, **s_kwargs)
-        if s_then is not None:
-            result = apply_returned_function(result, s_then)
+        result = invoke_student(fn, s_args, s_kwargs, global_seed, s_then)
     except BaseException as exc:  # noqa: BLE001 - every failure of student code is a finding
         err = describe_exception(exc)
         return _error(err.kind, err.message)

@@ -128,6 +128,20 @@ def apply_returned_function(result: Any, calls: list[tuple]) -> list:
     return [result(*a) for a in calls]
 
 
+def invoke_student(fn: Callable[..., Any], args: tuple, kwargs: dict, global_seed: int | None,
+                   then: list[tuple] | None) -> Any:
+    """Call student code the way a check asked (shared by this executor and the sandbox's child).
+
+    global_seed: seed np.random and random first (a check shows the result ignores them);
+    then: the result is a function, to be evaluated at each argument tuple.
+    """
+    if global_seed is not None:
+        np.random.seed(global_seed)
+        random.seed(global_seed)
+    result = fn(*args, **kwargs)
+    return apply_returned_function(result, then) if then is not None else result
+
+
 def student_state_factory(module: Any) -> Callable[[str, dict], Any]:
     """Build judge-described states with the submission's own NamedTuple classes."""
 
@@ -183,12 +197,7 @@ class InProcessExecutor:
         start = time.perf_counter()
         try:
             with _time_limit(timeout), contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-                if global_seed is not None:
-                    np.random.seed(global_seed)
-                    random.seed(global_seed)
-                result = fn(*s_args, **s_kwargs)
-                if s_then is not None:
-                    result = apply_returned_function(result, s_then)
+                result = invoke_student(fn, s_args, s_kwargs, global_seed, s_then)
         except BaseException as exc:  # noqa: BLE001 - every failure of student code is a finding
             return Outcome(error=describe_exception(exc), output=buffer.text(), seconds=time.perf_counter() - start)
         seconds = time.perf_counter() - start

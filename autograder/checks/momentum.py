@@ -297,18 +297,25 @@ def momentum_update_rule(ctx: Ctx) -> None:
 
 @check("3.2", "momentum_update leaves params, grad and the state unchanged and accepts integer and list inputs")
 def momentum_update_inputs(ctx: Ctx) -> None:
-    # The first step from a zero state (what momentum_init gives), then integer params with a list
-    # of integers as the gradient (the results must be float64 all the same), then a matrix. All
-    # float arrays passed are float64, so an in-place -=, *= or += on any of them would show.
+    _check_update_inputs(ctx, "momentum_update")
+
+
+def _check_update_inputs(ctx: Ctx, function: str) -> None:
+    """Purity and input kinds of momentum_update / nesterov_update.
+
+    The first step from a zero state (what momentum_init gives), then integer params with a list
+    of integers as the gradient (the results must be float64 all the same), then a matrix. All
+    float arrays passed are float64, so an in-place -=, *= or += on any of them would show.
+    """
     dim = int(ctx.rng.integers(2, 6))
     lr, beta = float(ctx.rng.uniform(0.05, 0.3)), float(ctx.rng.uniform(0.5, 0.95))
-    _check_step(ctx, "momentum_update", ctx.rng.normal(size=dim), ctx.rng.normal(size=dim), np.zeros(dim), lr, beta,
+    _check_step(ctx, function, ctx.rng.normal(size=dim), ctx.rng.normal(size=dim), np.zeros(dim), lr, beta,
                 "a zero state")
     ints = ctx.rng.integers(-4, 5, size=dim)
-    _check_step(ctx, "momentum_update", ints, [int(v) for v in ctx.rng.integers(-3, 4, size=dim)], ctx.rng.normal(size=dim),
+    _check_step(ctx, function, ints, [int(v) for v in ctx.rng.integers(-3, 4, size=dim)], ctx.rng.normal(size=dim),
                 lr, beta, "integer params and a list of ints as grad")
     x, g, v, lr, beta = _random_case(ctx.rng, (dim, 2))
-    _check_step(ctx, "momentum_update", x, g, v, lr, beta, "a matrix params")
+    _check_step(ctx, function, x, g, v, lr, beta, "a matrix params")
 
 
 # ---- 3.3 nesterov_update -----------------------------------------------------------------
@@ -328,15 +335,7 @@ def nesterov_update_rule(ctx: Ctx) -> None:
 
 @check("3.3", "nesterov_update leaves params, grad and the state unchanged and accepts integer and list inputs")
 def nesterov_update_inputs(ctx: Ctx) -> None:
-    dim = int(ctx.rng.integers(2, 6))
-    lr, beta = float(ctx.rng.uniform(0.05, 0.3)), float(ctx.rng.uniform(0.5, 0.95))
-    _check_step(ctx, "nesterov_update", ctx.rng.normal(size=dim), ctx.rng.normal(size=dim), np.zeros(dim), lr, beta,
-                "a zero state")
-    ints = ctx.rng.integers(-4, 5, size=dim)
-    _check_step(ctx, "nesterov_update", ints, [int(v) for v in ctx.rng.integers(-3, 4, size=dim)], ctx.rng.normal(size=dim),
-                lr, beta, "integer params and a list of ints as grad")
-    x, g, v, lr, beta = _random_case(ctx.rng, (dim, 2))
-    _check_step(ctx, "nesterov_update", x, g, v, lr, beta, "a matrix params")
+    _check_update_inputs(ctx, "nesterov_update")
 
 
 # ---- 3.4 run_momentum --------------------------------------------------------------------
