@@ -3,7 +3,6 @@ loads, and nothing overflows the page horizontally (Debian's chromium, driven by
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest

@@ -332,8 +332,8 @@ def _check_init(ctx: Ctx, opt: _Opt, params: Any, what: str) -> None:
         value = state.fields[name]
         if name == "step":
             if _step_count(ctx, value, f"after {opt.init}") != 0:
-                ctx.fail(f"adam_init should start with step = 0 (no update completed yet; the first update "
-                         f"makes it 1 and bias-corrects with t = 1).", "step counter off by one")
+                ctx.fail("adam_init should start with step = 0 (no update completed yet; the first update "
+                         "makes it 1 and bias-corrects with t = 1).", "step counter off by one")
             continue
         field = _float_value(value, shape, f"{opt.cls}.{name} from {opt.init} ({what})")
         if np.any(np.asarray(field) != 0):

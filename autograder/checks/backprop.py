@@ -194,8 +194,8 @@ def _check_relu(ctx: Ctx, Z: Any, what: str) -> None:
     want = (Zf > 0).astype(np.float64)
     if not np.array_equal(got, want):
         if np.array_equal(got, (Zf >= 0).astype(np.float64)):
-            ctx.fail(f"relu_grad returns 1 where Z is exactly 0; the contract's derivative is 1.0 only where Z > 0 "
-                     f"(0 at exactly 0): use Z > 0, not Z >= 0.", "mask at exactly 0")
+            ctx.fail("relu_grad returns 1 where Z is exactly 0; the contract's derivative is 1.0 only where Z > 0 "
+                     "(0 at exactly 0): use Z > 0, not Z >= 0.", "mask at exactly 0")
         ctx.fail(f"relu_grad should be 1.0 where Z > 0 and 0.0 elsewhere; it is wrong at "
                  f"{int(np.sum(got != want))} of {got.size} entries of {what}."
                  f"{reveal(ctx, f'Z = {_fmt(Zf)}: got {_fmt(got)}.')}")

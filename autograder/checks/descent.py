@@ -169,8 +169,8 @@ def _check_quadratic(ctx: Ctx, A: np.ndarray, b: np.ndarray, points: list[np.nda
         want = oracle.grad(p)
         if not all_close(got, want, DERIV_RTOL, DERIV_ATOL):
             if all_close(got, A64 @ p - b, DERIV_RTOL, DERIV_ATOL) and not np.allclose(A64, A64.T):
-                ctx.fail(f"df(x) returns A @ x - b, which is the gradient only when A is symmetric; here A is not "
-                         f"(differentiate x @ A @ x: both A and A.T appear).", "A @ x - b for a non-symmetric A")
+                ctx.fail("df(x) returns A @ x - b, which is the gradient only when A is symmetric; here A is not "
+                         "(differentiate x @ A @ x: both A and A.T appear).", "A @ x - b for a non-symmetric A")
             ctx.fail(f"df(x) is not the gradient of 0.5 x@A@x - b@x for {what}.{reveal(ctx, f'A = {A.tolist()}, b = {b.tolist()}, x = {p.tolist()}: expected {want.tolist()}.')}")
 
 
