@@ -50,3 +50,23 @@ def test_every_part_has_a_real_corpus():
 def test_corpus_files_differ_from_the_reference():
     for v in MUTANTS + ALTERNATIVES:
         assert v.path.read_text() != (SOLUTIONS / f"{v.part}.py").read_text()
+
+
+def _code_after_header(path) -> list[str]:
+    lines = path.read_text().splitlines()
+    while lines and lines[0].startswith("# ") and ":" in lines[0]:
+        lines.pop(0)
+    return lines
+
+
+@pytest.mark.parametrize("variant", MUTANTS, ids=lambda v: v.id)
+def test_mutant_is_a_small_variant_of_the_current_reference(variant):
+    """A mutant is ONE realistic change to today's master: at most 3 changed places and 12 lines.
+    When a master changes, copies made from its old text fail here instead of drifting silently."""
+    import difflib
+
+    reference = (SOLUTIONS / f"{variant.part}.py").read_text().splitlines()
+    ops = [op for op in difflib.SequenceMatcher(a=reference, b=_code_after_header(variant.path),
+                                                autojunk=False).get_opcodes() if op[0] != "equal"]
+    changed = sum(max(i2 - i1, j2 - j1) for _, i1, i2, j1, j2 in ops)
+    assert 1 <= len(ops) <= 3 and changed <= 12, f"{variant.id}: {len(ops)} changed places, {changed} lines"
