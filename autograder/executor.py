@@ -225,11 +225,11 @@ def _forwarding(judge_fn: Callable[..., Any], module: Any) -> Callable[..., Any]
     return forward
 
 
-class MissingPartExecutor:
-    """Stands in for a part file the submission does not have: every call fails with the reason."""
+class FailingExecutor:
+    """A part that cannot run (missing, broken or refused file): every call fails with one reason."""
 
-    def __init__(self, filename: str) -> None:
-        self.error = CallError("missing", f"the submission has no {filename}")
+    def __init__(self, error: CallError) -> None:
+        self.error = error
 
     def call(self, function: str, args: tuple, kwargs: dict, *, timeout: float,
              global_seed: int | None = None, then: list[tuple] | None = None) -> Outcome:
@@ -237,6 +237,13 @@ class MissingPartExecutor:
 
     def close(self) -> None:
         pass
+
+
+class MissingPartExecutor(FailingExecutor):
+    """Stands in for a part file the submission does not have."""
+
+    def __init__(self, filename: str) -> None:
+        super().__init__(CallError("missing", f"the submission has no {filename}"))
 
 
 def in_process_factory(folder: str | Path) -> Callable[[str], Executor]:

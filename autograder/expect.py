@@ -69,16 +69,6 @@ def scalar(value: Any, what: str = "the result") -> float:
     raise CheckFailed(f"{what} should be a float; the code returned {describe(value)}")
 
 
-def rel_error(got: np.ndarray, want: np.ndarray, floor: float = 1e-12) -> float:
-    """max |got - want| / max(|want|, floor) over entries (inf when shapes differ or NaN appears)."""
-    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
-    if got.shape != want.shape:
-        return float("inf")
-    with np.errstate(invalid="ignore", over="ignore"):
-        err = np.abs(got - want) / np.maximum(np.abs(want), floor)
-    return float(np.max(err, initial=0.0)) if not np.any(np.isnan(err)) else float("inf")
-
-
 def all_close(got: Any, want: np.ndarray, rtol: float, atol: float) -> bool:
     """Elementwise |got - want| <= atol + rtol*|want|, NaN never close, shapes must match."""
     got = np.asarray(got, dtype=np.float64)

@@ -19,13 +19,13 @@ import os
 import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__
 from .checking import run_checks
-from .executor import CallError, Executor, InProcessExecutor, Outcome
+from .executor import CallError, Executor, FailingExecutor, InProcessExecutor, MissingPartExecutor
 from .parts import PART_NAMES
 from .registry import Check, all_checks
 from .results import StudentGrade, gradebook_csv, grade_from_json, gradescope_json, write_atomic
@@ -60,19 +60,6 @@ class RunSummary:
     seconds: float = 0.0
 
 
-class FailingExecutor:
-    """A part that cannot run (missing or broken file): every call fails with the same reason."""
-
-    def __init__(self, error: CallError) -> None:
-        self.error = error
-
-    def call(self, function, args, kwargs, *, timeout, global_seed=None, then=None) -> Outcome:
-        return Outcome(error=self.error)
-
-    def close(self) -> None:
-        pass
-
-
 def options_fingerprint(options: GradeOptions) -> str:
     """Identifies what a results.json was graded with; a different fingerprint means regrade."""
     text = json.dumps({"version": __version__, "seed": options.seed, "parts": list(options.parts),
@@ -84,7 +71,6 @@ def selected_checks(options: GradeOptions) -> list[Check]:
     checks = [c for c in all_checks() if c.part in options.parts]
     if options.timeout is None:
         return checks
-    from dataclasses import replace
     return [replace(c, timeout=options.timeout) for c in checks]
 
 
@@ -98,7 +84,7 @@ def executor_factory(sub: Submission, options: GradeOptions, slot: int) -> Calla
             return FailingExecutor(CallError("import", sub.broken[part]))
         path = sub.files.get(part)
         if path is None:
-            return FailingExecutor(CallError("missing", f"the submission has no {part}.py"))
+            return MissingPartExecutor(f"{part}.py")
         if not options.sandbox:
             return InProcessExecutor(path)
         if "factory" not in sandboxed:  # one factory per submission: it keeps one live child per slot

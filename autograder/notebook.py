@@ -27,6 +27,8 @@ from pathlib import Path
 
 import nbformat
 
+from .strip import SourceLineError
+
 SOURCE = Path(__file__).with_name("notebook_source.py")
 
 _MARKER = re.compile(r"^# %%(?P<rest>.*)$")
@@ -39,16 +41,8 @@ _METADATA = {
 }
 
 
-@dataclass
-class NotebookSourceError(Exception):
+class NotebookSourceError(SourceLineError):
     """A malformed line of the notebook source, located so that it can be fixed."""
-
-    path: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -85,11 +85,6 @@ _VECTOR_GRAD = """def grad(x):
 """
 
 
-def _float_or_array(value: Any) -> Any:
-    value = np.asarray(value, dtype=np.float64)
-    return float(value) if value.ndim == 0 else value.copy()
-
-
 def _vector(x: Any, dim: int) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x.shape != (dim,):
@@ -215,9 +210,6 @@ class Dataset:
         rows = self.X[idx]
         out = g(theta, rows.T, self.y[idx])
         return np.stack([np.broadcast_to(np.asarray(c, dtype=np.float64), (len(idx),)) for c in out], axis=1)
-
-    def mean_gradient(self, theta: Any, idx: Any) -> np.ndarray:
-        return self.per_example(theta, idx).mean(axis=0)
 
 
 def least_squares(X: np.ndarray, y: np.ndarray) -> Dataset:

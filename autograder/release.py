@@ -213,8 +213,7 @@ def build_kit(kit: Path) -> None:
 
     root = PACKAGE.parent
     kit.mkdir(parents=True)
-    for result in strip.generate_stubs(root / "solutions", kit, write=True):
-        pass
+    strip.generate_stubs(root / "solutions", kit, write=True)
     table = points_table()
     lines = "\n".join(f"- {p}: {sum(t.values()):g}" for p, t in table.items())
     (kit / "README.md").write_text(KIT_README.format(points=lines))

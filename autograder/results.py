@@ -10,7 +10,7 @@ import io
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,3 @@ def gradebook_csv(grades: list[StudentGrade]) -> str:
         writer.writerow([g.student, *[f"{scores[p.name]:g}" for p in PARTS], f"{g.total():g}"])
     return buffer.getvalue()
 
-
-def results_as_dicts(results: list[CheckResult]) -> list[dict]:
-    return [asdict(r) for r in results]

@@ -30,8 +30,8 @@ END = re.compile(r"^\s*# END SOLUTION\s*$")
 
 
 @dataclass
-class MarkerError(Exception):
-    """A malformed solution marker, located so that an instructor can fix it."""
+class SourceLineError(Exception):
+    """A malformed line of a staff-written source, located as ``path:line: reason``."""
 
     path: str
     line: int
@@ -39,6 +39,10 @@ class MarkerError(Exception):
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.reason}"
+
+
+class MarkerError(SourceLineError):
+    """A malformed solution marker in a master source."""
 
 
 def strip_source(text: str, path: str = "<master>") -> str:
