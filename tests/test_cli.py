@@ -81,7 +81,9 @@ def test_grade_end_to_end_matches_in_process_grading_and_is_deterministic(tmp_pa
     assert rows["starter"] == ["0"] * 6
     assert float(rows["reference"][-1]) == sum(c.points for c in all_checks())
     summary_doc = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert summary_doc["counts"]["students"] == 5 and summary_doc["isolation_layers"]["secure"] in (True, False)
+    from autograder.sandbox import detect_layers
+    assert summary_doc["counts"]["students"] == 5
+    assert summary_doc["isolation_layers"] == json.loads(json.dumps(detect_layers()))  # what this machine applied
     assert "report.html" in first.stdout and (tmp_path / "out" / "report.html").is_file()
 
     again = _grade(tmp_path / "out")
